@@ -1,0 +1,1 @@
+"""optimlib: a tiny numpy library of deep-learning optimizers."""
