@@ -8,7 +8,7 @@ import pytest
 
 MODULES = ["optimlib", "optimlib.tree", "optimlib.base", "optimlib.ema", "optimlib.gd",
            "optimlib.momentum", "optimlib.clipping", "optimlib.adam", "optimlib.problems",
-           "optimlib.run"]
+           "optimlib.run", "optimlib.plots", "optimlib.widgets"]
 
 
 @pytest.mark.parametrize("name", MODULES)
