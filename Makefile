@@ -1,6 +1,7 @@
 # The course's two commands:
 #   make html   build the website into _build/html, executing every notebook
-#   make test   lint, unit tests of optimlib, every notebook in _toc.yml under nbval, book checks
+#   make test   lint, unit tests of optimlib, every notebook in _toc.yml under nbval, book checks,
+#               then the site: build it and test every page in headless Chromium
 # Both create .venv and install requirements.txt into it first (again whenever
 # requirements.txt or pyproject.toml changes). Needs only Python 3.11+ and make.
 
@@ -19,12 +20,16 @@ NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=120
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html test lint pytest serve strip clean distclean
+.PHONY: help html test lint pytest test-site serve strip clean distclean
 
 help:
 	@echo "make html       build the website into _build/html"
-	@echo "make test       ruff, unit tests, nbval over the notebooks in _toc.yml, book checks"
+	@echo "make test       ruff, unit tests, nbval over the notebooks in _toc.yml, book checks,"
+	@echo "                then make html and test-site"
+	@echo "make test-site  the browser tests of the built site (tests/site), after make html"
 	@echo "make serve      serve _build/html on http://localhost:$(PORT)"
+	@echo "make bench      time the live widgets, Adam, a sweep, the build and the tests"
+	@echo "                (BENCH_FLAGS=--quick: without the build and tests); see benchmarks/"
 	@echo "make strip      clear outputs and execution counts from chapters/*.ipynb"
 	@echo "make clean      remove _build (the site, the execution cache, the vendored JS)"
 	@echo "make distclean  also remove .venv"
@@ -62,8 +67,7 @@ $(BUILT): $(SOURCES) $(INSTALLED) $(VENDOR) $(EXEC_ENV)
 
 html: $(BUILT)
 
-# To add: the site build and the browser tests (`test: lint pytest html test-browser`).
-test: lint pytest
+test: lint pytest test-site
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -71,13 +75,34 @@ lint: $(INSTALLED)
 # One pytest run, two workers: the tests in tests/ and every notebook listed in _toc.yml.
 # --dist loadfile keeps each notebook's cells on one worker, in order.
 pytest: $(INSTALLED)
-	$(BIN)/python -m pytest $(PYTEST_FLAGS) $(NBVAL_FLAGS) tests $$($(BIN)/python tools/toc.py)
+	$(BIN)/python -m pytest $(PYTEST_FLAGS) $(NBVAL_FLAGS) --ignore=tests/site tests \
+		$$($(BIN)/python tools/toc.py)
+
+# The built site in headless Chromium (tests/site): every page of _toc.yml, served on
+# 127.0.0.1, checked for requests to other hosts, console errors, maths, explorers, alt
+# text, contrast and weight; screenshots go to _build/screenshots/, the page weights to
+# _build/page_weights.json. Uses Debian's chromium (/usr/bin/chromium, or CHROMIUM=...);
+# without it the browser tests are skipped and the summary (-ra) says so. One process:
+# each page is visited once, and all its tests read that visit.
+test-site: html
+	$(BIN)/python -m pytest -ra -p no:cacheprovider tests/site
 
 serve: html
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 strip: $(INSTALLED)
 	$(BIN)/python tools/strip_notebooks.py
+
+# The benchmarks of benchmarks/run.py: every live widget of every chapter, one Adam step on
+# 10^7 float32 parameters, a 100 x 100 (lr, beta) sweep, then cold and cached `make html`
+# and `make test`, timed in a scratch copy (/tmp/benchrepo) so that _build stays as it is.
+# Prints a table, writes _build/bench.json and, after a complete run, benchmarks/latest.json
+# and benchmarks/latest.md (the table of the book's Performance page: commit both). Fails
+# when a target is missed. BENCH_FLAGS=--quick skips the build and test timings. `make test`
+# runs a smoke version on tiny sizes (tests/test_benchmarks.py).
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run.py $(BENCH_FLAGS)
 
 clean:
 	rm -rf _build

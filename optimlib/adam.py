@@ -15,9 +15,11 @@ in torch. The averages are :func:`~optimlib.ema.update_moment`, the corrections
 
 Speed without losing purity: a step allocates only its outputs (new θ, m, v) and
 computes in place inside them (``out=``, ``*=``) instead of making a temporary
-array per operator, and the two bias corrections are folded into scalars
-(``lr / (1 − β₁ᵗ)`` and ``1 / √(1 − β₂ᵗ)``). On 10⁷ float32 parameters this is
-about twice as fast as the textbook one-line formulas.
+array per operator, and the two bias corrections are folded into scalars: with
+``a = lr / (1 − β₁ᵗ)`` and ``b = 1 / √(1 − β₂ᵗ)``, the step is
+``(a / b) · m / (√v + ε / b)`` (the paper's "more efficient" order, with torch's ε).
+On 10⁷ float32 parameters this takes a little over half the time of the textbook
+formulas (``make bench``).
 """
 
 from typing import Any, NamedTuple
@@ -45,12 +47,15 @@ def _ema_of_square(v: np.ndarray, g: np.ndarray, beta: Hyper) -> np.ndarray:
 
 
 def _descend(p: Any, m: Any, v: np.ndarray, step_size: Hyper, v_scale: Any, eps: Hyper) -> Any:
-    """θ − step_size · m / (v_scale · √v + ε), in one fresh array."""
+    """θ − step_size · m / (v_scale · √v + ε), in one fresh array.
+
+    Computed as θ − (step_size / v_scale) · m / (√v + ε / v_scale), the same number: the
+    scalar v_scale moves onto two other scalars, which saves a pass over the array.
+    """
     d = np.sqrt(v, out=np.empty_like(v))
-    d *= v_scale
-    d += eps
+    d += eps / v_scale
     np.divide(m, d, out=d)
-    d *= step_size
+    d *= step_size / v_scale
     return np.subtract(p, d, out=d)
 
 

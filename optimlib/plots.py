@@ -6,6 +6,8 @@ series of a figure gets ``STYLES[i]``, a colour *and* a line style *and* a marke
 """
 
 import io
+import struct
+import zlib
 
 import matplotlib as mpl
 import numpy as np
@@ -174,6 +176,35 @@ def loss_line(ax, losses, label: str | None = None, style: int = 0, log: bool = 
     return line
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def rgb_png(rgba, level: int = 1) -> bytes:
+    """Encode an (height, width, 4) uint8 RGBA image as an RGB PNG, directly with zlib.
+
+    Every row uses PNG's "None" filter. A figure is mostly flat colour, which zlib packs
+    well as it is; Pillow tries all five filters on every row, which takes twice as long
+    for a file of about the same size. Speed matters here: a live explorer encodes a PNG
+    on every slider move.
+
+    Args:
+        rgba: the pixels, e.g. `np.asarray(canvas.buffer_rgba())` (alpha is dropped).
+        level: zlib compression level, 1 (fastest) to 9 (smallest).
+    Returns:
+        The PNG file contents (8-bit RGB, no interlace).
+    Example:
+        >>> rgb_png(np.zeros((2, 3, 4), np.uint8))[12:24]  # IHDR: width 3, height 2
+        b'IHDR\\x00\\x00\\x00\\x03\\x00\\x00\\x00\\x02'
+    """
+    height, width = rgba.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # filter byte 0, then R G B R G B ...
+    rows[:, 1:] = np.asarray(rgba)[..., :3].reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows, level)) + _chunk(b"IEND", b""))
+
+
 class PngRenderer:
     """Render one figure to PNG again and again, fast: the static layer is drawn once.
 
@@ -225,13 +256,12 @@ class PngRenderer:
         for region in self.legends:
             canvas.restore_region(region)
         fig.stale = False  # drawing a legend marks its frame stale; the picture is up to date
+        if not self.colors:
+            return rgb_png(np.asarray(canvas.buffer_rgba()))  # speed over size
         img = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+        img = img.quantize(self.colors, dither=Image.Dither.NONE)
         out = io.BytesIO()
-        if self.colors:
-            img = img.quantize(self.colors, dither=Image.Dither.NONE)
-            img.save(out, format="png", optimize=True)
-        else:
-            img.save(out, format="png", compress_level=1)  # speed over size
+        img.save(out, format="png", optimize=True)
         return out.getvalue()
 
 
