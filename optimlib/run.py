@@ -23,7 +23,7 @@ class Trajectory(NamedTuple):
 def _finite(tree: Tree, batch_ndim: int) -> np.ndarray:
     """Whether every entry of every leaf is finite, per run of the batch."""
     flags = np.True_
-    for x in tree_leaves(tree):
+    for x in [tree] if isinstance(tree, np.ndarray) else tree_leaves(tree):  # (a shortcut)
         ok = np.isfinite(x)
         if not ok.all():  # the per-run reduction is slow, so only when needed
             flags = flags & ok.all(axis=tuple(range(batch_ndim, ok.ndim)))
@@ -93,19 +93,21 @@ def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
         state, params = opt.init(params0), params0
         losses, path = [loss], [params0]
         alive = np.ones(batch, dtype=bool)
+        all_alive = True  # = alive.all(), kept as a Python bool: the loop is hot
         diverged_at = np.full(batch, -1)
         for t in range(1, steps + 1):
             grads = problem.grad(params)
             new, new_state = opt.step(params, clip(grads) if clip else grads, state)
             loss = np.asarray(problem.loss(new))
             finite = np.isfinite(loss) & _finite(new, batch_ndim)
-            if batch_ndim == 0 and not finite:  # a single run stops
-                diverged_at[()] = t
-                break
-            if not np.all(finite):
+            if not finite.all():
+                if batch_ndim == 0:  # a single run stops
+                    diverged_at[()] = t
+                    break
                 diverged_at[alive & ~finite] = t
                 alive &= finite
-            if not alive.all():  # in a batch, freeze the runs that went non-finite
+                all_alive = False
+            if not all_alive:  # in a batch, freeze the runs that went non-finite
                 new = _where(alive, new, params)
                 loss = np.where(alive, loss, np.inf)
             params, state = new, new_state
