@@ -320,31 +320,41 @@ def spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
 
 
 def _forward(params: dict, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hidden ReLU activations (n, h) and log-probabilities (n, k)."""
-    hidden = np.maximum(X @ params["W1"] + params["b1"], 0.0)
-    logits = hidden @ params["W2"] + params["b2"]
-    logits = logits - logits.max(axis=1, keepdims=True)
-    return hidden, logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    """Hidden ReLU activations (..., n, h) and log-probabilities (..., n, k)."""
+    hidden = np.maximum(X @ params["W1"] + np.asarray(params["b1"])[..., None, :], 0.0)
+    logits = hidden @ params["W2"] + np.asarray(params["b2"])[..., None, :]
+    logits = logits - logits.max(axis=-1, keepdims=True)
+    return hidden, logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    """Transpose the last two axes (a batch of matrices)."""
+    return np.swapaxes(a, -1, -2)
 
 
 class MLP(Problem):
     __slots__ = ()
 
-    def init_params(self, seed: int = 0) -> dict[str, np.ndarray]:
+    def init_params(self, seed: int = 0, batch_shape: tuple[int, ...] = ()) -> dict:
         """Random weights N(0, 2/d) for the ReLU layer and N(0, 1/h) for the output
-        layer (so the first loss is near log k), zero biases."""
+        layer (so the first loss is near log k), zero biases. With ``batch_shape``, every
+        run of the batch starts from the same weights (copies, one per run)."""
         rng = np.random.default_rng(seed)
         d, h, k = self.info["sizes"]
-        return {"W1": rng.standard_normal((d, h)) * np.sqrt(2 / d), "b1": np.zeros(h),
-                "W2": rng.standard_normal((h, k)) * np.sqrt(1 / h), "b2": np.zeros(k)}
+        params = {"W1": rng.standard_normal((d, h)) * np.sqrt(2 / d), "b1": np.zeros(h),
+                  "W2": rng.standard_normal((h, k)) * np.sqrt(1 / h), "b2": np.zeros(k)}
+        batch_shape = tuple(batch_shape)
+        return {name: np.broadcast_to(a, batch_shape + a.shape).copy()
+                for name, a in params.items()}
 
     def predict(self, params: dict, X: Any) -> np.ndarray:
-        """The most probable class of each row of ``X``."""
-        return _forward(params, np.asarray(X, dtype=float))[1].argmax(axis=1)
+        """The most probable class of each row of ``X``, shape (..., n)."""
+        return _forward(params, np.asarray(X, dtype=float))[1].argmax(axis=-1)
 
-    def accuracy(self, params: dict, X: Any, y: Any) -> float:
-        """The fraction of rows of ``X`` classified as ``y``."""
-        return float(np.mean(self.predict(params, X) == np.asarray(y)))
+    def accuracy(self, params: dict, X: Any, y: Any) -> Any:
+        """The fraction of rows of ``X`` classified as ``y`` (an array over a batch)."""
+        right = np.mean(self.predict(params, X) == np.asarray(y), axis=-1)
+        return float(right) if np.ndim(right) == 0 else right
 
 
 def mlp(X: Any, y: Any, hidden: int = 64, batch_size: int | None = None, seed: int = 0,
@@ -359,7 +369,9 @@ def mlp(X: Any, y: Any, hidden: int = 64, batch_size: int | None = None, seed: i
                   δ1 = (δ2 W2ᵀ) ⊙ [H > 0],   ∂W1 = Xᵀ δ1,  ∂b1 = Σ δ1
 
     Params are the dict of seed 001: ``W1`` (d, hidden), ``b1`` (hidden,),
-    ``W2`` (hidden, k), ``b2`` (k,).
+    ``W2`` (hidden, k), ``b2`` (k,). Each may carry the same leading batch axes
+    (``W1`` (..., d, hidden), ...) to train many networks at once, e.g. one per learning
+    rate of a sweep; every network of a batch sees the same minibatches.
 
     Args:
       X: inputs, shape (n, d).
@@ -371,8 +383,9 @@ def mlp(X: Any, y: Any, hidden: int = 64, batch_size: int | None = None, seed: i
       l2: weight of the L2 penalty on W1 and W2, >= 0.
 
     Returns:
-      An :class:`MLP` problem with ``init_params(seed)``, ``predict(params, X)`` and
-      ``accuracy(params, X, y)``.
+      An :class:`MLP` problem with ``init_params(seed, batch_shape=())``,
+      ``predict(params, X)`` and ``accuracy(params, X, y)``. Over a batch, ``loss`` and
+      ``accuracy`` have the batch's shape.
 
     Example:
       >>> X, y = spirals()
@@ -382,6 +395,9 @@ def mlp(X: Any, y: Any, hidden: int = 64, batch_size: int | None = None, seed: i
       [('W1', (2, 16)), ('W2', (16, 3)), ('b1', (16,)), ('b2', (3,))]
       >>> bool(abs(float(net.loss(params)) - np.log(3)) < 1.0), net.dim
       (True, 99)
+      >>> grid = net.init_params(seed=0, batch_shape=(5,))  # five copies, e.g. five lrs
+      >>> grid["W1"].shape, net.loss(grid).shape
+      ((5, 2, 16), (5,))
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or y.shape != (len(X),) or y.dtype.kind not in "iu" or y.min() < 0:
@@ -392,19 +408,20 @@ def mlp(X: Any, y: Any, hidden: int = 64, batch_size: int | None = None, seed: i
     onehot = np.eye(n_classes)[y]
     indices, reset = _minibatch(len(X), batch_size, seed)
 
-    def loss(params: dict) -> float:
+    def loss(params: dict) -> Any:
         _, log_p = _forward(params, X)
-        penalty = 0.5 * l2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
-        return -np.mean(np.sum(log_p * onehot, axis=1)) + penalty
+        penalty = 0.5 * l2 * (np.sum(params["W1"] ** 2, axis=(-2, -1))
+                              + np.sum(params["W2"] ** 2, axis=(-2, -1)))
+        return -np.mean(np.sum(log_p * onehot, axis=-1), axis=-1) + penalty
 
     def grad(params: dict) -> dict:
         rows = indices()
         Xb, Yb = X[rows], onehot[rows]
-        H, log_p = _forward(params, Xb)
+        H, log_p = _forward(params, Xb)  # (..., n, h), (..., n, k)
         delta2 = (np.exp(log_p) - Yb) / len(Xb)
-        delta1 = (delta2 @ params["W2"].T) * (H > 0)
-        return {"W1": Xb.T @ delta1 + l2 * params["W1"], "b1": delta1.sum(axis=0),
-                "W2": H.T @ delta2 + l2 * params["W2"], "b2": delta2.sum(axis=0)}
+        delta1 = (delta2 @ _t(params["W2"])) * (H > 0)
+        return {"W1": Xb.T @ delta1 + l2 * params["W1"], "b1": delta1.sum(axis=-2),
+                "W2": _t(H) @ delta2 + l2 * params["W2"], "b2": delta2.sum(axis=-2)}
 
     sizes = (X.shape[1], hidden, n_classes)
     dim = sizes[0] * hidden + hidden + hidden * n_classes + n_classes

@@ -213,6 +213,28 @@ def test_mlp_learns_the_spirals_with_minibatches():
         problems.mlp(X, y.astype(float))
 
 
+def test_mlp_trains_a_batch_of_networks_exactly_as_one_at_a_time():
+    X, y = problems.spirals(n_per_class=30, seed=3)
+    net = problems.mlp(X, y, hidden=8, batch_size=16, seed=5, l2=1e-3)
+    lrs = np.array([[0.003, 0.03], [0.1, 0.3]])  # a 2 x 2 grid of runs
+    grid = net.init_params(seed=1, batch_shape=lrs.shape)
+    assert grid["W1"].shape == (2, 2, 2, 8) and grid["b2"].shape == (2, 2, 3)
+    assert net.loss(grid).shape == (2, 2)
+    batched = ol.run(ol.adam(lrs), net, grid, steps=40, record=False)
+    assert batched.losses.shape == (41, 2, 2)
+    accuracy = net.accuracy(batched.final, X, y)
+    assert accuracy.shape == (2, 2) and net.predict(batched.final, X).shape == (2, 2, 90)
+    for i, j in np.ndindex(lrs.shape):
+        net.reset()  # the same minibatches as the batched run
+        one = ol.run(ol.adam(lrs[i, j]), net, net.init_params(seed=1), 40, record=False)
+        np.testing.assert_allclose(batched.losses[:, i, j], one.losses, rtol=1e-12)
+        for k in one.final:
+            np.testing.assert_allclose(batched.final[k][i, j], one.final[k], rtol=1e-12,
+                                       atol=1e-15)
+        assert accuracy[i, j] == net.accuracy(one.final, X, y)
+    assert len(set(accuracy.ravel().tolist())) > 1  # the runs did differ
+
+
 def test_custom_problem_works_with_run():
     # a 1-D loss with a shallow local minimum, built by a chapter
     def loss(x):
