@@ -166,7 +166,8 @@ def cliff(height: float = 4.0, steepness: float = 50.0, edge: float = 0.0, targe
         raise ValueError(f"height, steepness and curvature must be > 0, got {h}, {k}, {(a, b)}")
 
     def parts(params: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        x, y = np.moveaxis(_points(params, 2, "cliff"), -1, 0)
+        points = _points(params, 2, "cliff")
+        x, y = points[..., 0], points[..., 1]
         sigma = 0.5 * (1 + np.tanh(-k * (x - e) / 2))  # σ(−k(x − e)) without overflow
         return x, y, sigma
 

@@ -63,6 +63,8 @@ def tree_map_with_path(
       >>> tree_map_with_path(lambda path, x: f"{path}={x}", {"a": 1, "b": [2, 3]})
       {'a': "['a']=1", 'b': ["['b'][0]=2", "['b'][1]=3"]}
     """
+    if not any(isinstance(t, (dict, list, tuple)) for t in (tree, *rest)):
+        return f("", tree, *rest)  # a single leaf each: the common case of a 2-D problem
     names = names or ["tree", *(f"rest[{i}]" for i in range(len(rest)))]
     return _map(f, (tree, *rest), names, "")
 
