@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from catalogue import OPTIMIZERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -183,26 +184,15 @@ def test_a_grid_of_hyperparameters_equals_separate_runs(name, lrs, betas):
             np.testing.assert_allclose(grid.losses[:, i, j], single.losses, rtol=1e-12)
 
 
-ALL = {
-    "sgd": lambda: ol.sgd(0.1),
-    "momentum": lambda: ol.momentum(0.1, 0.9),
-    "nesterov": lambda: ol.momentum(0.1, 0.9, nesterov=True),
-    "ema_momentum": lambda: ol.ema_momentum(0.1, 0.9),
-    "rmsprop": lambda: ol.rmsprop(0.01),
-    "adam": lambda: ol.adam(0.01, weight_decay=0.1),
-    "amsgrad": lambda: ol.adam(0.01, amsgrad=True),
-    "adamw": lambda: ol.adamw(0.01, amsgrad=True),
-    "clipped": lambda: ol.clipped(ol.adam(0.01), norm=0.1),
-}
 
 
 def state_arrays(state):
     return [x for x in ol.tree_leaves(state) if isinstance(x, np.ndarray)]
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", OPTIMIZERS)
 def test_float32_params_stay_float32_even_with_float64_grads_and_array_hyperparameters(name):
-    opt = ALL[name]()
+    opt = OPTIMIZERS[name]()
     params = {"W": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}
     grads = {"W": np.full((2, 3), 0.3), "b": np.full(3, -0.2, np.float32)}  # W's grad float64
     state = opt.init(params)
@@ -214,9 +204,9 @@ def test_float32_params_stay_float32_even_with_float64_grads_and_array_hyperpara
     assert out.dtype == np.float32
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", OPTIMIZERS)
 def test_step_never_mutates_its_inputs(name):
-    opt = ALL[name]()
+    opt = OPTIMIZERS[name]()
     rng = np.random.default_rng(1)
     params = {"W": rng.standard_normal((2, 3)), "b": [rng.standard_normal(3)]}
     grads = {"W": rng.standard_normal((2, 3)), "b": [rng.standard_normal(3)]}

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from catalogue import OPTIMIZERS
 
 import optimlib as ol
 from optimlib.base import check_beta, check_lr, check_nonneg, check_positive, per_leaf
@@ -78,17 +79,6 @@ def test_validators_return_floats_and_read_only_copies():
     assert lr[0] == 0.1 and not lr.flags.writeable
 
 
-OPTIMIZERS = {
-    "sgd": lambda: ol.sgd(0.1),
-    "momentum": lambda: ol.momentum(0.1, 0.9),
-    "nesterov": lambda: ol.momentum(0.1, 0.9, nesterov=True),
-    "ema_momentum": lambda: ol.ema_momentum(0.1, 0.9),
-    "rmsprop": lambda: ol.rmsprop(0.01),
-    "adam": lambda: ol.adam(0.01, weight_decay=0.1),
-    "amsgrad": lambda: ol.adam(0.01, amsgrad=True),
-    "adamw": lambda: ol.adamw(0.01),
-    "clipped": lambda: ol.clipped(ol.momentum(0.1), global_norm=1.0),
-}
 
 
 def params_and_grads():
