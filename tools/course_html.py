@@ -14,6 +14,10 @@ All were found by the browser tests (tests/site), which fail on any console erro
    `MathJax.Hub.Queue`; the site runs MathJax 3, which has no `Hub`, so every page with
    a labelled widget threw "Cannot read properties of undefined (reading 'Queue')".
    Pages with saved widget state get a few lines that hand that call to MathJax 3.
+4. A notebook saves the state of every widget it made, including those of cells removed
+   from the page (the live explorers, tagged remove-cell). Each page keeps only the
+   widget models connected, through their references, to a widget view on the page; the
+   rest (a live explorer's first picture, its sliders) would be dead weight.
 
 _config.yml loads this file with `sphinx: local_extensions`.
 """
@@ -21,6 +25,8 @@ _config.yml loads this file with `sphinx: local_extensions`.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +71,40 @@ def _has_widgets(context: dict) -> bool:
                for asset in context.get("script_files", ()))
 
 
+def _shown_models(state: dict, body: str) -> dict:
+    """The models of ``state`` connected by references to a widget view in ``body``."""
+    models = state["state"]
+    links: dict[str, set[str]] = {key: set() for key in models}
+    for key, model in models.items():
+        for other in re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(model)):
+            if other in links:  # both ways: a jslink refers to the sliders it links
+                links[key].add(other)
+                links[other].add(key)
+    shown = set(re.findall(r'widget-view\+json">\{[^}]*"model_id": "([0-9a-f]+)"', body))
+    todo, kept = [key for key in shown if key in models], set()
+    while todo:
+        key = todo.pop()
+        if key not in kept:
+            kept.add(key)
+            todo.extend(links[key])
+    return {key: model for key, model in models.items() if key in kept}
+
+
+def _prune_widget_state(asset: Any, body: str) -> Any:
+    attributes = getattr(asset, "attributes", {})
+    if attributes.get("type") != WIDGET_STATE:
+        return asset
+    state = json.loads(attributes["body"])
+    state["state"] = _shown_models(state, body)
+    text = json.dumps(state).replace("</script>", r"<\/script>")  # as myst-nb writes it
+    return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "body": text})
+
+
 def clean_page_assets(app, pagename, templatename, context, doctree) -> None:
     if _has_widgets(context):
         app.add_js_file(None, body=MATHJAX2_QUEUE)  # for this page only
+        context["script_files"] = [_prune_widget_state(asset, context.get("body", ""))
+                                   for asset in context["script_files"]]
     drop_thebe = not _thebe_enabled(app)
     for name in ("script_files", "css_files"):
         if name not in context:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html.parser
 import importlib.util
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -25,9 +26,12 @@ from urllib.parse import urljoin, urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SITE = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-WEIGHTS_JSON = ROOT / "_build" / "page_weights.json"
+# COURSE_BUILD: the build folder to test (a private `jupyter-book build --path-output X`
+# has X/_build); by default the one `make html` writes.
+BUILD = Path(os.environ.get("COURSE_BUILD", ROOT / "_build"))
+SITE = BUILD / "html"
+SCREENSHOTS = BUILD / "screenshots"
+WEIGHTS_JSON = BUILD / "page_weights.json"
 MAX_PAGE_BYTES = 2.5 * 2**20  # 2.5 MB: a page's HTML plus its own images
 
 # Debian's chromium package; $CHROMIUM overrides. Playwright never downloads a browser here.
