@@ -119,7 +119,8 @@ def live_explorer(fig, update: Callable[..., None], sliders: Mapping[str, W.Valu
     Args:
         fig: the figure that `update` changes.
         update: `update(**values)` sets the figure's artists for the sliders' values.
-        sliders: `name -> widget` with a `.value` (FloatSlider, Dropdown, ...).
+        sliders: `name -> widget` with a `.value` (FloatSlider, Dropdown, ...); a widget
+            without a description is labelled with its name.
         alt: `alt(**values) -> str` (default: "Figure for name = value, ...").
         dpi: image resolution.
     Returns:
@@ -144,7 +145,9 @@ def live_explorer(fig, update: Callable[..., None], sliders: Mapping[str, W.Valu
         values = {name: s.value for name, s in sliders.items()}
         image.value = img_tag(render(**values), alt(**values))
 
-    for s in sliders.values():
+    for name, s in sliders.items():
+        if not s.description:  # an unlabelled slider: say which parameter it sets
+            s.description = name
         s.observe(refresh, names="value")
     refresh()
     box = W.VBox([*sliders.values(), image]).add_class("optimlib-live-explorer")

@@ -149,6 +149,14 @@ def test_live_explorer_updates_image_on_slider_change_without_full_redraw():
     png = frame_png(box.image)
     assert png == box.render(a=2.0, b=0.5) and box.renderer.full_draws == 1
     assert box.render(a=0.5, b=0.5) != png
+    assert (slope.description, icpt.description) == ("a", "b")  # unlabelled: named
+
+
+def test_live_explorer_keeps_a_slider_description_it_was_given():
+    fig, update = make_figure()
+    slope = W.FloatSlider(1.0, min=0, max=2, description="slope η")
+    widgets.live_explorer(fig, update, {"a": slope, "b": W.FloatSlider(0.0)}, dpi=40)
+    assert slope.description == "slope η"
 
 
 def test_static_explorer_state_survives_notebook_execution(tmp_path, monkeypatch):
