@@ -49,6 +49,21 @@
     return (h >>> 0).toString(16);
   }
 
+  // Code blocks (cell inputs and printed outputs) wider than their box, so that the reader
+  // must scroll sideways; hidden code (hide-input) is opened for the measurement.
+  function scrollingCode(article) {
+    const closed = [...article.querySelectorAll("details:not([open])")];
+    closed.forEach(d => { d.open = true; });
+    const wide = [...article.querySelectorAll("div.cell pre")]
+      .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+      .map(pre => {
+        const longest = pre.textContent.split("\n").reduce((a, l) => (l.length > a.length ? l : a), "");
+        return `${pre.scrollWidth - pre.clientWidth}px too wide: ${short(longest, 100)}`;
+      });
+    closed.forEach(d => { d.open = false; });
+    return wide;
+  }
+
   function visibleImages(box) {
     return [...box.querySelectorAll("img")].filter(shown);
   }
@@ -135,6 +150,7 @@
           .filter(el => !el.closest(STATIC)).map(describe),
         liveExplorers: document.querySelectorAll(".optimlib-live-explorer").length,
         staticExplorers: document.querySelectorAll(STATIC).length,
+        scrollingCode: scrollingCode(article),
       };
     },
 

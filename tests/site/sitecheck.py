@@ -296,8 +296,8 @@ def visit(browser, base_url: str, page: str) -> Visit:
 
     def on_console(message):
         location = message.location or {}
-        # Chromium asks for /favicon.ico by itself (the page does not, and the site has
-        # none); like its other background traffic, that is not the page's error.
+        # Chromium may ask for /favicon.ico by itself (the pages link _static/favicon.svg
+        # instead); like its other background traffic, that is not the page's error.
         if urlsplit(location.get("url", "")).path == "/favicon.ico":
             return
         if message.type == "error":

@@ -116,6 +116,14 @@ def test_no_live_explorer_on_the_site(visits, page):
 
 
 @pages
+def test_code_fits_without_scrolling(visits, page):
+    """In a 1280-pixel-wide window, no code cell or printed output scrolls sideways (code
+    lines are kept within 88 characters; _static/course.css sizes the code font)."""
+    wide = visits(page).dom["scrollingCode"]
+    assert not wide, f"{page}: code blocks that scroll sideways:{listing(wide)}"
+
+
+@pages
 def test_images_have_alt_text_and_load(visits, page):
     """Every image of the page (content, widget frames, theme) has alt text and loads."""
     images = visits(page).dom["images"]
