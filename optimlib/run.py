@@ -18,6 +18,8 @@ class Trajectory(NamedTuple):
     final: Tree  # the last (finite) params
     diverged: bool | np.ndarray  # one flag, or one per run of a batch
     diverged_at: int | np.ndarray | None  # first non-finite step (None, or -1 in a batch)
+    states: Any = None  # with record_state: the optimizer's state before each step and after
+    # the last, each leaf stacked on a new first axis like ``params`` (None leaves stay None)
 
 
 def _finite(tree: Tree, batch_ndim: int) -> np.ndarray:
@@ -40,7 +42,8 @@ def _where(alive: np.ndarray, new: Tree, old: Tree) -> Tree:
 
 
 def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
-        clip: float | Callable[[Tree], Tree] | None = None, record: bool = True) -> Trajectory:
+        clip: float | Callable[[Tree], Tree] | None = None, record: bool = True,
+        record_state: bool = False) -> Trajectory:
     """Take ``steps`` optimizer steps on ``problem`` from ``params0``.
 
     .. code-block:: text
@@ -65,6 +68,10 @@ def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
       clip: None; a float, the max global norm of the gradient (per run); or a
         function grads -> grads.
       record: keep the whole path of params (else ``params`` is None).
+      record_state: also keep the optimizer's state at every step (``states``, for
+        example an Adam run's moments ``states.m`` and ``states.v``, each of shape
+        (steps + 1, *leaf shape)); in a batch, a run's recorded state is meaningless
+        after it diverged.
 
     Returns:
       A :class:`Trajectory`.
@@ -75,6 +82,10 @@ def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
       >>> traj = run(sgd(lr=0.01), ravine, np.array([1.0, 1.0]), steps=100)
       >>> traj.params.shape, traj.losses.shape, traj.diverged
       ((101, 2), (101,), False)
+      >>> from optimlib import adam
+      >>> moments = run(adam(0.1), ravine, np.array([1.0, 1.0]), 20, record_state=True).states
+      >>> moments.t.tolist()[:4], moments.v.shape  # the step count and v, before each step
+      ([0, 1, 2, 3], (21, 2))
       >>> blowup = run(sgd(lr=0.03), ravine, np.array([1.0, 1.0]), steps=1000)  # lr > 2/100
       >>> blowup.diverged, blowup.diverged_at, len(blowup.losses)
       (True, 509, 509)
@@ -91,7 +102,7 @@ def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
         if max_norm is not None:
             clip = partial(clip_by_global_norm, max_norm=max_norm, batch_ndim=batch_ndim)
         state, params = opt.init(params0), params0
-        losses, path = [loss], [params0]
+        losses, path, states = [loss], [params0], [state]
         alive = np.ones(batch, dtype=bool)
         all_alive = True  # = alive.all(), kept as a Python bool: the loop is hot
         diverged_at = np.full(batch, -1)
@@ -114,8 +125,13 @@ def run(opt: Optimizer, problem: Problem, params0: Tree, steps: int,
             losses.append(loss)
             if record:
                 path.append(params)
+            if record_state:
+                states.append(state)
     stacked = tree_map(lambda *xs: np.stack(xs), *path) if record else None
+    state_path = (tree_map(lambda *xs: None if xs[0] is None else np.stack(xs), *states)
+                  if record_state else None)
     if batch_ndim == 0:
         at = int(diverged_at) if diverged_at >= 0 else None
-        return Trajectory(stacked, np.stack(losses), params, at is not None, at)
-    return Trajectory(stacked, np.stack(losses), params, diverged_at >= 0, diverged_at)
+        return Trajectory(stacked, np.stack(losses), params, at is not None, at, state_path)
+    return Trajectory(stacked, np.stack(losses), params, diverged_at >= 0, diverged_at,
+                      state_path)

@@ -77,6 +77,25 @@ def spectral_radius(lr, beta, lam):
     return max(abs(np.roots([1.0, -(1 + beta - lr * lam), beta])))
 
 
+def test_record_state_keeps_the_optimizer_state_step_by_step():
+    ravine = problems.quadratic((1.0, 10.0))
+    start = {"w": np.array([1.0, 1.0]), "b": np.array(0.5)}
+    fit = ol.Problem("tree ravine", lambda p: ravine.loss(p["w"]) + p["b"] ** 2,
+                     lambda p: {"w": ravine.grad(p["w"]), "b": 2 * p["b"]})
+    opt = ol.adam(0.05, amsgrad=False)
+    traj = ol.run(opt, fit, start, steps=6, record_state=True)
+    assert traj.states.t.tolist() == list(range(7)) and traj.states.v_max is None
+    assert traj.states.m["w"].shape == (7, 2) and traj.states.v["b"].shape == (7,)
+    params, state = start, opt.init(start)  # the same steps by hand
+    for t in range(1, 7):
+        params, state = opt.step(params, fit.grad(params), state)
+        np.testing.assert_array_equal(traj.states.m["w"][t], state.m["w"])
+        np.testing.assert_array_equal(traj.states.v["b"][t], state.v["b"])
+    assert ol.run(opt, fit, start, steps=6).states is None  # not asked for
+    blowup = ol.run(ol.momentum(0.5, 0.5), ravine, np.ones(2), 100, record_state=True)
+    assert blowup.diverged and len(blowup.states.v) == len(blowup.losses)
+
+
 def test_momentum_sweep_on_a_grid_agrees_with_the_linear_theory():
     lrs = np.linspace(0.002, 0.05, 7)
     betas = np.linspace(0.0, 0.9, 5)
