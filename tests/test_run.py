@@ -92,7 +92,7 @@ def test_record_state_keeps_the_optimizer_state_step_by_step():
         np.testing.assert_array_equal(traj.states.m["w"][t], state.m["w"])
         np.testing.assert_array_equal(traj.states.v["b"][t], state.v["b"])
     assert ol.run(opt, fit, start, steps=6).states is None  # not asked for
-    blowup = ol.run(ol.momentum(0.5, 0.5), ravine, np.ones(2), 100, record_state=True)
+    blowup = ol.run(ol.momentum(0.5, 0.5), ravine, np.ones(2), 1000, record_state=True)
     assert blowup.diverged and len(blowup.states.v) == len(blowup.losses)
 
 
