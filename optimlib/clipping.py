@@ -142,7 +142,10 @@ def clipped(
     Args:
       opt: any optimizer.
       value, norm, global_norm: the limit of the chosen kind of clipping (> 0).
-      batch_ndim: leading batch axes of the params (norms are taken per run).
+      batch_ndim: leading batch axes of the params (norms are taken per run). With
+        batched params and the default 0, norm and global-norm clipping take one norm
+        over all the runs together, which couples them: pass the number of batch axes
+        (``ol.run(opt, ..., clip=c)`` does this by itself).
 
     Returns:
       An :class:`~optimlib.base.Optimizer` with the same state as ``opt``.
