@@ -109,12 +109,14 @@ def skipped(results: dict) -> list[str]:
 def markdown(results: dict) -> str:
     """The table and where it was measured, as MyST Markdown for the Performance page."""
     m = results["machine"]
+    busy = (" (the machine was shared with other work, which slows every measurement)"
+            if m["load_average_at_start"][0] >= 0.5 * m["cores"] else "")
     lines = [
         f"Measured on {m['date']} by `make bench`, on {m['cpu']} ({m['cores']} cores, "
         f"{m['system']}; Python {m['python']}, NumPy {m['numpy']}, Matplotlib "
-        f"{m['matplotlib']}). The machine was shared with other work (load average "
-        f"{m['load_average_at_start'][0]:g} at the start), which slows every measurement; "
-        "times are medians over repeated runs, except those of `make`, timed once.",
+        f"{m['matplotlib']}), with a load average of {m['load_average_at_start'][0]:g} at "
+        f"the start{busy}; times are medians over repeated runs, except those of `make`, "
+        "timed once.",
         "",
         "| benchmark | result | target | status |",
         "|---|---|---|---|",
